@@ -1,0 +1,40 @@
+connection "people" {
+  connector = "csv"
+  settings = {
+    path    = "data.csv"
+    id      = "id"
+    cursor  = "modified_at"
+    deleted = "deleted"
+  }
+}
+
+connection "mail" {
+  connector = "lists"
+  settings = {
+    path = "lists.db"
+  }
+}
+
+pipeline "golden" {
+  source {
+    connection = connection.people
+  }
+  criteria = "status == 'New' && experience >= 2"
+  transform "contact" {
+    fields = {
+      "Email" = "lower(trim(email))"
+      "Name"  = "name"
+      "Years" = "experience"
+    }
+  }
+  sink {
+    connection = connection.mail
+    list       = "Golden"
+    create     = true
+    key        = "Email"
+  }
+  on_source_delete = "remove_from_list"
+  guard {
+    max_removals = "50%"
+  }
+}

@@ -1,0 +1,1 @@
+UPDATE members SET status = 'bounced' WHERE key = 'fay@example.com';

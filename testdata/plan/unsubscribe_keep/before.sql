@@ -1,0 +1,1 @@
+UPDATE members SET status = 'unsubscribed' WHERE key = 'bob@example.com';
