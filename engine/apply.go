@@ -176,6 +176,9 @@ func (a *applier) upserts(ctx context.Context, changes []*plan.Change) error {
 			cands[j] = w
 			bb.append(w.vals)
 		}
+		if err := a.intend(ctx, chunk, cands); err != nil {
+			return err
+		}
 		failed, err := a.write(ctx, sdk.OpUpsert, bb)
 		if err != nil {
 			return err
@@ -183,6 +186,10 @@ func (a *applier) upserts(ctx context.Context, changes []*plan.Change) error {
 		commit := a.commit()
 		for j, c := range chunk {
 			w := cands[j]
+			if _, bad := failed[j]; bad && c.Action == plan.Add {
+				// The member never reached the list: forget the intent.
+				commit.Delete = append(commit.Delete, c.Key)
+			}
 			if reason, bad := failed[j]; bad {
 				a.reject(commit, c, reason, w.cursor)
 				continue
@@ -197,6 +204,32 @@ func (a *applier) upserts(ctx context.Context, changes []*plan.Change) error {
 		if err := a.send(ctx, commit, len(chunk)); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// pendingHash marks a member whose add was sent but not acknowledged.
+// No field encoding hashes to it in practice, so the next plan sends the
+// member again (a harmless upsert) or removes it, as the source says.
+const pendingHash = 0
+
+// intend records the members of a batch as pending before they are sent.
+// A run killed after the sink wrote them but before the state recorded it
+// then still knows they may be on the list, with unknown fields: the next
+// plan sends them again (a harmless upsert) or removes them, as the source
+// says. Nothing the sink holds is unknown to the state.
+func (a *applier) intend(ctx context.Context, chunk []*plan.Change, cands []*candidate) error {
+	c := a.commit()
+	for j, ch := range chunk {
+		w := cands[j]
+		c.Upsert = append(c.Upsert, state.Member{Key: ch.Key, SourceID: w.srcID, Position: w.pos,
+			Hash: pendingHash, Fields: []byte("{}"), Status: state.MemberActive})
+	}
+	if len(c.Upsert) == 0 {
+		return nil
+	}
+	if _, err := a.req.Store.Commit(ctx, c); err != nil {
+		return fmt.Errorf("committing the state: %w", err)
 	}
 	return nil
 }

@@ -80,6 +80,11 @@ func (d *differ) removed(m state.Member) {
 	}
 }
 
+// ReasonUnacknowledged explains an update of a member whose last write
+// was sent but not acknowledged (the run was interrupted): what the sink
+// holds is unknown, so every field is sent again.
+const ReasonUnacknowledged = "the last write was not acknowledged"
+
 // updateDiffs reads the stored fields of updated members and lists each
 // changed field before and after.
 func (d *differ) updateDiffs(ctx context.Context, st state.Store) error {
@@ -97,6 +102,10 @@ func (d *differ) updateDiffs(ctx context.Context, st state.Store) error {
 			if err != nil {
 				return err
 			}
+			reason := ""
+			if stored[key].Hash == pendingHash {
+				reason = ReasonUnacknowledged
+			}
 			var diff []plan.FieldChange
 			for j, f := range d.out {
 				after := storedValue(w.vals[j])
@@ -113,7 +122,7 @@ func (d *differ) updateDiffs(ctx context.Context, st state.Store) error {
 				d.plan.Summary.Unchanged++
 				continue
 			}
-			d.change(plan.Change{Action: plan.Update, Key: key, SourceID: w.srcID, Diff: diff})
+			d.change(plan.Change{Action: plan.Update, Key: key, SourceID: w.srcID, Reason: reason, Diff: diff})
 		}
 	}
 	return nil

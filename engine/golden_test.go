@@ -131,7 +131,7 @@ func applyPlan(t *testing.T, sy *engine.Sync, pr *engine.Prepared, allow bool) {
 	if err := sy.Register(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sy.Apply(ctx, pr, lease, allow, nil); err != nil {
+	if _, err := sy.Apply(ctx, pr, lease, engine.ApplyOptions{AllowRemovals: allow}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -132,14 +132,21 @@ func (s *Sync) Register(ctx context.Context) error {
 	return nil
 }
 
+// ApplyOptions tune an apply.
+type ApplyOptions struct {
+	AllowRemovals bool
+	WriteRows     int // members per write; 0 for DefaultWriteRows
+	Progress      func(done, total int)
+}
+
 // Apply applies a prepared plan under the lease.
-func (s *Sync) Apply(ctx context.Context, pr *Prepared, lease state.Lease, allowRemovals bool, progress func(done, total int)) (*ApplyResult, error) {
+func (s *Sync) Apply(ctx context.Context, pr *Prepared, lease state.Lease, o ApplyOptions) (*ApplyResult, error) {
 	snk, err := s.sink(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return Apply(ctx, ApplyRequest{
 		Prepared: pr, Store: s.Store, Sink: snk, SinkConnection: s.pipeline().Sink.Connection,
-		Token: lease.Token, AllowRemovals: allowRemovals, Progress: progress,
+		Token: lease.Token, AllowRemovals: o.AllowRemovals, WriteRows: o.WriteRows, Progress: o.Progress,
 	})
 }

@@ -21,6 +21,7 @@ func runApply(e *env, args []string) int {
 	auto := fs.Bool("auto-approve", false, "apply without asking for confirmation")
 	allow := fs.Bool("allow-removals", false, "allow more removals than guard.max_removals")
 	verbose := fs.Bool("verbose", false, "list every skipped record")
+	writeRows := fs.Int("write-batch", engine.DefaultWriteRows, "members per write to the sink; the state is committed after each")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return exitForParse(err)
@@ -49,14 +50,20 @@ func runApply(e *env, args []string) int {
 	}
 	defer s.close()
 	for _, name := range s.names {
-		if code := e.applyOne(ctx, s, name, saved, *auto, *allow, *verbose, color); code != ExitOK {
+		if code := e.applyOne(ctx, s, name, saved, applyOptions{*auto, *allow, *verbose, color, *writeRows}); code != ExitOK {
 			return code
 		}
 	}
 	return ExitOK
 }
 
-func (e *env) applyOne(ctx context.Context, s *session, name string, saved *plan.Plan, auto, allow, verbose, color bool) int {
+type applyOptions struct {
+	auto, allow, verbose, color bool
+	writeRows                   int
+}
+
+func (e *env) applyOne(ctx context.Context, s *session, name string, saved *plan.Plan, o applyOptions) int {
+	auto, allow, verbose, color := o.auto, o.allow, o.verbose, o.color
 	sy := s.sync(name)
 	lease, release, err := sy.Lock(ctx)
 	if err != nil {
@@ -104,7 +111,8 @@ func (e *env) applyOne(ctx context.Context, s *session, name string, saved *plan
 		return ExitError
 	}
 	prog := newProgress(e.stderr, isTerminal(e.stderr), "Applied")
-	res, err := sy.Apply(ctx, pr, lease, allow, func(done, total int) { prog.update(int64(done), int64(total)) })
+	res, err := sy.Apply(ctx, pr, lease, engine.ApplyOptions{AllowRemovals: allow, WriteRows: o.writeRows,
+		Progress: func(done, total int) { prog.update(int64(done), int64(total)) }})
 	prog.done()
 	if res != nil && (pl.HasChanges() || err != nil) {
 		cnt := res.Counts

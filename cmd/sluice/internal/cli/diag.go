@@ -193,6 +193,7 @@ func writeJSONDiags(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnosti
 	out.Valid = out.ErrorCount == 0
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	return enc.Encode(out)
 }
 

@@ -70,7 +70,7 @@ func (s *session) close() {
 // open loads paths, resolves the chosen pipelines and opens the state. On
 // failure it prints the diagnostics and returns nil.
 func (e *env) open(ctx context.Context, c *common, paths []string, color bool) *session {
-	now := time.Now().UTC().Truncate(time.Second)
+	now := time.Now().UTC().Truncate(time.Microsecond)
 	cfg, diags := dsl.Load(paths, dsl.LoadOptions{Registry: e.registry, Vars: c.vars})
 	var names []string
 	if c.pipeline != "" {
