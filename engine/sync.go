@@ -77,6 +77,14 @@ func (s *Sync) Lock(ctx context.Context) (state.Lease, func(), error) {
 		}
 		return state.Lease{}, nil, err
 	}
+	// Runs of a runner that died holding the lease end as interrupted.
+	if runs, err := s.Store.Runs(ctx, name, 50); err == nil {
+		for _, r := range runs {
+			if r.Outcome == state.OutcomeRunning {
+				s.Store.FinishRun(ctx, r.ID, state.RunResult{Outcome: state.OutcomeInterrupted, Error: "the process running it stopped", Counts: r.Counts})
+			}
+		}
+	}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
