@@ -11,4 +11,11 @@
 //
 // Static configuration is evaluated with go-cty: variables (defaults,
 // -var, SLUICE_VAR_name), env() and file(). Row logic stays text here.
+//
+// Input is untrusted: before HCL parses a file, Load refuses one larger
+// than MaxFileSize, not UTF-8, or nested deeper than MaxNesting (HCL's
+// parser recurses and would overflow the stack). A sensitive value (a
+// sensitive setting or variable) is never shown in a diagnostic, and is
+// refused anywhere but in a connection's settings: every other value may
+// be shown, in plans and diagnostics.
 package dsl

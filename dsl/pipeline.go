@@ -21,6 +21,10 @@ type Pipeline struct {
 	Quota          *Quota    // nil: no limit
 	Guard          *Guard    // nil: no guard
 	Feedback       *Feedback // nil: no feedback run
+	// Incomplete reports that decoding the pipeline found errors, so parts
+	// of it may be missing: checks of the whole (what reaches the sink) are
+	// skipped rather than report echoes of those errors.
+	Incomplete bool
 
 	DeclRange hcl.Range
 	// File is the name of the file declaring the pipeline.
@@ -71,7 +75,9 @@ type Source struct {
 	Module          string // the stream; "" for the connector's only one
 	ModuleRange     hcl.Range
 	View            string
+	ViewRange       hcl.Range
 	Since           time.Time // zero when unset
+	SinceRange      hcl.Range
 	// LookBack is the overlap subtracted from the watermark of incremental
 	// reads (default 5 minutes).
 	LookBack  time.Duration
