@@ -8,12 +8,13 @@ import (
 	"github.com/sluice-sync/sluice/connectors/jsonl"
 	"github.com/sluice-sync/sluice/connectors/lists"
 	"github.com/sluice-sync/sluice/connectors/sdk"
+	"github.com/sluice-sync/sluice/connectors/sqlite"
 )
 
 // Builtin returns a new registry holding the built-in connectors: csv
-// (source), jsonl (source and sink) and lists (sink and events). Each call
-// returns a registry of its own, which the caller may add plugin
-// connectors to.
+// (source), jsonl (source and sink), lists (sink and events) and sqlite
+// (source, sink and feedback). Each call returns a registry of its own,
+// which the caller may add plugin connectors to.
 func Builtin() *sdk.Registry {
-	return sdk.NewRegistry(csv.New(), jsonl.New(), lists.New())
+	return sdk.NewRegistry(csv.New(), jsonl.New(), lists.New(), sqlite.New())
 }

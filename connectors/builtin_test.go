@@ -10,13 +10,14 @@ import (
 
 func TestBuiltin(t *testing.T) {
 	r := Builtin()
-	if diff := cmp.Diff([]string{"csv", "jsonl", "lists"}, r.Names()); diff != "" {
+	if diff := cmp.Diff([]string{"csv", "jsonl", "lists", "sqlite"}, r.Names()); diff != "" {
 		t.Errorf("names (-want +got):\n%s", diff)
 	}
 	kinds := map[string][]sdk.Kind{
-		"csv":   {sdk.KindSource},
-		"jsonl": {sdk.KindSource, sdk.KindSink},
-		"lists": {sdk.KindSink, sdk.KindEvents},
+		"csv":    {sdk.KindSource},
+		"jsonl":  {sdk.KindSource, sdk.KindSink},
+		"lists":  {sdk.KindSink, sdk.KindEvents},
+		"sqlite": {sdk.KindSource, sdk.KindSink, sdk.KindFeedback},
 	}
 	for name, want := range kinds {
 		c, ok := r.Lookup(name)

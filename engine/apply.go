@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/sluice-sync/sluice/connectors/sdk"
@@ -184,6 +183,8 @@ func (a *applier) upserts(ctx context.Context, changes []*plan.Change) error {
 			return err
 		}
 		commit := a.commit()
+		commit.Upsert = make([]state.Member, 0, len(chunk))
+		commit.Resolved = make([]state.RecordRef, 0, len(chunk))
 		for j, c := range chunk {
 			w := cands[j]
 			if _, bad := failed[j]; bad && c.Action == plan.Add {
@@ -194,9 +195,10 @@ func (a *applier) upserts(ctx context.Context, changes []*plan.Change) error {
 				a.reject(commit, c, reason, w.cursor)
 				continue
 			}
+			w.encode(out)
 			commit.Upsert = append(commit.Upsert, state.Member{
 				Key: c.Key, SourceID: w.srcID, Position: w.pos, Hash: w.hash,
-				Fields: slices.Clone(w.enc), Status: state.MemberActive,
+				Fields: w.enc, Status: state.MemberActive,
 			})
 			commit.Resolved = append(commit.Resolved, state.RecordRef{SourceID: w.srcID, Key: c.Key})
 			a.counts[c.Action.String()]++
@@ -213,6 +215,10 @@ func (a *applier) upserts(ctx context.Context, changes []*plan.Change) error {
 // member again (a harmless upsert) or removes it, as the source says.
 const pendingHash = 0
 
+// pendingFields are the stored fields of a pending member: none known.
+// Shared by every intent; the store does not keep or change it.
+var pendingFields = []byte("{}")
+
 // intend records the members of a batch as pending before they are sent.
 // A run killed after the sink wrote them but before the state recorded it
 // then still knows they may be on the list, with unknown fields: the next
@@ -220,10 +226,11 @@ const pendingHash = 0
 // says. Nothing the sink holds is unknown to the state.
 func (a *applier) intend(ctx context.Context, chunk []*plan.Change, cands []*candidate) error {
 	c := a.commit()
+	c.Upsert = make([]state.Member, 0, len(chunk))
 	for j, ch := range chunk {
 		w := cands[j]
 		c.Upsert = append(c.Upsert, state.Member{Key: ch.Key, SourceID: w.srcID, Position: w.pos,
-			Hash: pendingHash, Fields: []byte("{}"), Status: state.MemberActive})
+			Hash: pendingHash, Fields: pendingFields, Status: state.MemberActive})
 	}
 	if len(c.Upsert) == 0 {
 		return nil

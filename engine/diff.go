@@ -15,10 +15,6 @@ import (
 // says. The snapshot never sits in memory whole.
 func (d *differ) diff(ctx context.Context, st state.Store) error {
 	d.existing = map[string]bool{}
-	for _, c := range d.winners {
-		c.enc = encodeFields(c.enc[:0], d.out, c.vals)
-		c.hash = hashFields(c.enc)
-	}
 	p := d.p
 	err := st.EachMember(ctx, p.Name, false, func(m state.Member) error {
 		d.members++
@@ -29,6 +25,7 @@ func (d *differ) diff(ctx context.Context, st state.Store) error {
 		}
 		if w := d.winners[m.Key]; w != nil && !d.excluded[m.Key] {
 			d.existing[m.Key] = true
+			w.encode(d.out)
 			if w.hash == m.Hash {
 				d.plan.Summary.Unchanged++
 			} else {
@@ -58,7 +55,8 @@ func (d *differ) removed(m state.Member) {
 		d.removal(p.OnSourceDelete, m.Key, m.SourceID, plan.ReasonSourceDeleted)
 		return
 	}
-	s, seen := d.seen[m.SourceID]
+	s := d.seen[m.SourceID]
+	seen := s.read
 	switch {
 	case seen && s.rejected:
 		// The record could not be evaluated: keep the member as it is.

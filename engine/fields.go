@@ -31,6 +31,37 @@ func encodeFields(b []byte, out []rowexpr.Field, vals []any) []byte {
 	return append(b, '}')
 }
 
+// encode sets the candidate's canonical field encoding and its hash, once:
+// only the candidates the diff compares and the members apply writes
+// need them.
+func (c *candidate) encode(out []rowexpr.Field) {
+	if c.enc != nil {
+		return
+	}
+	c.enc = encodeFields(make([]byte, 0, encodedSize(out, c.vals)), out, c.vals)
+	c.hash = hashFields(c.enc)
+}
+
+// encodedSize estimates the length of encodeFields' result, so that it
+// is built in one allocation.
+func encodedSize(out []rowexpr.Field, vals []any) int {
+	n := 2
+	for i, f := range out {
+		n += len(f.Name) + 4
+		switch x := vals[i].(type) {
+		case string:
+			n += len(x) + 2
+		case []string:
+			for _, s := range x {
+				n += len(s) + 3
+			}
+		default:
+			n += 24
+		}
+	}
+	return n
+}
+
 func appendJSONValue(b []byte, v any) []byte {
 	switch x := v.(type) {
 	case nil:
@@ -64,39 +95,45 @@ func appendJSONValue(b []byte, v any) []byte {
 const hexDigits = "0123456789abcdef"
 
 // appendJSONString appends s as a JSON string; invalid UTF-8 becomes U+FFFD.
+// Runs of bytes that need no escaping are copied at once.
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
+	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
 				b = append(b, '\\', c)
-			case c < 0x20:
-				switch c {
-				case '\n':
-					b = append(b, '\\', 'n')
-				case '\r':
-					b = append(b, '\\', 'r')
-				case '\t':
-					b = append(b, '\\', 't')
-				default:
-					b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-				}
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
 			default:
-				b = append(b, c)
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 			}
 			i++
+			start = i
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
 			b = append(b, "\ufffd"...)
-		} else {
-			b = append(b, s[i:i+size]...)
+			i++
+			start = i
+			continue
 		}
 		i += size
 	}
+	b = append(b, s[start:]...)
 	return append(b, '"')
 }
 

@@ -38,7 +38,7 @@ type Prepared struct {
 	// rejected are the records rejected while planning, for the state.
 	rejected []plan.Skipped
 	// watermark is the highest cursor read (noCursor when none).
-	watermark int64
+	watermark   int64
 	incremental bool
 }
 
@@ -67,13 +67,27 @@ func Plan(ctx context.Context, req PlanRequest) (*Prepared, error) {
 	if r.Sink != nil {
 		keyKind = r.Sink.KeyKind
 	}
+	// The serial is read before the state is: a commit after it makes
+	// the plan stale, whatever this plan saw of it.
+	serial, err := req.Store.Serial(ctx, p.Name)
+	if err != nil {
+		return nil, err
+	}
 	col := newCollector(ctx, newEvaluator(r.Program, keyKind), r.Stream, since)
 	col.progress = req.Progress
+	if err := col.trackSeen(ctx, req.Store, p.Name, incremental); err != nil {
+		return nil, err
+	}
+	col.limitAdds(addLimit(p, req.MaxContacts), supp)
 	batch := req.BatchRows
 	if batch <= 0 {
 		batch = DefaultBatchRows
 	}
-	err = req.Source.Read(ctx, sdk.ReadRequest{Stream: r.Stream.Name, View: p.Source.View, Since: since, BatchRows: batch}, col)
+	ov := newOverlap(col)
+	err = req.Source.Read(ctx, sdk.ReadRequest{Stream: r.Stream.Name, View: p.Source.View, Since: since, BatchRows: batch}, ov)
+	if werr := ov.wait(); err == nil {
+		err = werr
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", describeSource(p), err)
 	}
@@ -81,17 +95,13 @@ func Plan(ctx context.Context, req PlanRequest) (*Prepared, error) {
 
 	pl := plan.New(p.Name, now)
 	pl.ConfigHash = req.ConfigHash
-	serial, err := req.Store.Serial(ctx, p.Name)
-	if err != nil {
-		return nil, err
-	}
 	pl.StateSerial = serial
 	pl.Summary = col.summary
 	pl.Skipped = append(pl.Skipped, col.rejected...)
 	pl.Skipped = append(pl.Skipped, col.duplicates...)
 
 	d := &differ{
-		p: p, out: r.Program.Output, winners: col.winners, seen: col.seen, tombstones: col.tombstones,
+		p: p, out: r.Program.Output, winners: col.winners, beyond: col.beyond, seen: col.seen, tombstones: col.tombstones,
 		suppressed: supp, fullRead: !incremental, plan: pl,
 	}
 	d.suppress()
@@ -107,6 +117,19 @@ func Plan(ctx context.Context, req PlanRequest) (*Prepared, error) {
 		Plan: pl, Resolved: r, winners: col.winners, rejected: col.rejected,
 		watermark: col.maxCursor, incremental: incremental,
 	}, nil
+}
+
+// addLimit is the most adds a plan of p can admit whatever the state
+// holds, or -1 when nothing limits them.
+func addLimit(p *dsl.Pipeline, maxContacts int) int {
+	limit := -1
+	if p.Quota != nil {
+		limit = max(p.Quota.MaxRecords, 0)
+	}
+	if maxContacts > 0 && (limit < 0 || maxContacts < limit) {
+		limit = maxContacts
+	}
+	return limit
 }
 
 func describeSource(p *dsl.Pipeline) string {
@@ -143,6 +166,7 @@ type differ struct {
 	p          *dsl.Pipeline
 	out        []rowexpr.Field
 	winners    map[string]*candidate
+	beyond     map[string]string // key → source id of winners over any quota
 	seen       map[string]seenState
 	tombstones map[string]struct{}
 	suppressed map[string]state.SuppressionReason
@@ -190,4 +214,3 @@ func (d *differ) sortedWinners() []*candidate {
 	slices.SortFunc(out, func(a, b *candidate) int { return int(a.pos - b.pos) })
 	return out
 }
-

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/sluice-sync/sluice/engine/plan"
 )
@@ -29,7 +30,14 @@ func (d *differ) quota(ctx context.Context, req PlanRequest) error {
 			why = fmt.Sprintf("limits.max_contacts is %d across connection %q", req.MaxContacts, req.SinkConnection)
 		}
 	}
-	for _, c := range d.sortedWinners() {
+	ws := d.sortedWinners()
+	adds := len(ws)
+	if limited {
+		adds = int(min(max(room, 0), int64(adds)))
+	}
+	d.plan.Changes = slices.Grow(d.plan.Changes, adds)
+	d.plan.Skipped = slices.Grow(d.plan.Skipped, len(ws)-adds+len(d.beyond))
+	for _, c := range ws {
 		if d.existing[c.key] || d.excluded[c.key] {
 			continue
 		}
@@ -44,6 +52,12 @@ func (d *differ) quota(ctx context.Context, req PlanRequest) error {
 			fields[f.Name] = planValue(c.vals[j])
 		}
 		d.change(plan.Change{Action: plan.Add, Key: c.key, SourceID: c.srcID, Fields: fields})
+	}
+	// The winners the read found past any possible room (see
+	// collector.limitAdds) come after all of the above in source order.
+	for key, srcID := range d.beyond {
+		d.plan.Summary.OverQuota++
+		d.skip(plan.Skipped{Outcome: plan.OverQuota, Key: key, SourceID: srcID, Reason: why})
 	}
 	return nil
 }

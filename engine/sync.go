@@ -114,6 +114,15 @@ func (s *Sync) Lock(ctx context.Context) (state.Lease, func(), error) {
 
 // Register records the pipeline in the registry on its first apply, and
 // refreshes its configuration hash on later ones.
+//
+// A new pipeline is refused, before anything is written, when it would
+// breach settings.limits (a *LimitError). Each connection that can name its
+// account (sdk.AccountReporter) has it recorded at registration; when one
+// later reports another account, the pipelines registered with the old one
+// are disabled and Register returns an *AccountChangeError. A disabled or
+// deleted pipeline is refused. A pipeline stopped on credentials is made
+// active again: Register comes after a plan, which read the source and
+// the sink's suppressions, so both connections accepted their credentials.
 func (s *Sync) Register(ctx context.Context) error {
 	p := s.pipeline()
 	reg := state.Pipeline{
@@ -124,20 +133,49 @@ func (s *Sync) Register(ctx context.Context) error {
 	existing, err := s.Store.Pipeline(ctx, p.Name)
 	switch {
 	case errors.Is(err, state.ErrNotFound):
+		if err := CheckRegisterLimits(ctx, s.Store, s.Config.Settings, p.Name, s.now()); err != nil {
+			return err
+		}
+		if reg.Accounts, err = Accounts(ctx, s.Conns, p); err != nil {
+			return err
+		}
 		_, err = s.Store.RegisterPipeline(ctx, reg)
 		return err
 	case err != nil:
 		return err
 	}
-	if existing.Status == state.PipelineDeleted {
-		return fmt.Errorf("pipeline %q was deleted; it no longer runs. Give the pipeline a new name to sync again", p.Name)
+	switch existing.Status {
+	case state.PipelineDeleted:
+		return fmt.Errorf("pipeline %q was deleted; it no longer runs. Give the pipeline a new name to sync again: %w", p.Name, ErrDeleted)
+	case state.PipelineDisabled:
+		return fmt.Errorf("pipeline %q is disabled: %s. Run sluice pipelines enable %s to run it again: %w", p.Name, orUnknown(existing.StatusReason), p.Name, ErrDisabled)
 	}
-	if existing.ConfigHash != reg.ConfigHash || existing.SinkList != reg.SinkList {
+	accounts, err := Accounts(ctx, s.Conns, p)
+	if err != nil {
+		return err
+	}
+	if err := CheckAccounts(ctx, s.Store, existing, accounts); err != nil {
+		return err
+	}
+	if _, err := Resume(ctx, s.Store, p.Name); err != nil {
+		return err
+	}
+	merged, added := MergeAccounts(existing.Accounts, accounts)
+	if existing.ConfigHash != reg.ConfigHash || existing.SinkList != reg.SinkList || added {
 		existing.ConfigHash, existing.SinkList = reg.ConfigHash, reg.SinkList
 		existing.SourceConnection, existing.SourceModule, existing.SinkConnection = reg.SourceConnection, reg.SourceModule, reg.SinkConnection
+		existing.Accounts = merged
 		return s.Store.UpdatePipeline(ctx, existing)
 	}
 	return nil
+}
+
+// now is the run's time, for the limits' calendar days and months.
+func (s *Sync) now() time.Time {
+	if s.Now.IsZero() {
+		return time.Now()
+	}
+	return s.Now
 }
 
 // ApplyOptions tune an apply.

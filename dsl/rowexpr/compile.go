@@ -168,20 +168,20 @@ func (c *compiler) checkSinkFields(p *dsl.Pipeline, output []Field, from map[str
 
 func (c *compiler) checkKey(p *dsl.Pipeline, out *Pipeline, sink *sdk.SinkInfo) {
 	key := p.Sink.Key
+	producer := "the source"
+	if len(p.Transforms) > 0 {
+		producer = "the transforms"
+	}
 	i := indexOf(out.Output, key)
 	if i < 0 {
-		what := "the source does"
-		if len(p.Transforms) > 0 {
-			what = "the transforms do"
-		}
-		c.errorf(p.Sink.KeyRange, "Key not produced", "The sink's key is %q, but %s not produce a field of that name.%s Add it to a transform, e.g. \"%s\" = \"lower(trim(Email))\".", key, what, dsl.DidYouMean(key, names(out.Output)), key)
+		c.errorf(p.Sink.KeyRange, "Key not produced", "The sink's key is %q, but no field of that name leaves %s.%s Add it to a transform, e.g. \"%s\" = \"lower(trim(Email))\".", key, producer, dsl.DidYouMean(key, names(out.Output)), key)
 		return
 	}
 	out.Key, out.KeyIndex = key, i
 	t := out.Output[i].Type
 	switch {
 	case sink != nil && sink.KeyKind == sdk.KeyEmail && t != String && t != Any:
-		c.errorf(p.Sink.KeyRange, "Key has the wrong type", "The sink's key %q must be an email address (a string), but the transforms produce %s. Map an email field to it, e.g. \"%s\" = \"lower(trim(Email))\".", key, t.article(), key)
+		c.errorf(p.Sink.KeyRange, "Key has the wrong type", "The sink's key %q must be an email address (a string), but it is %s. Map an email field to it, e.g. \"%s\" = \"lower(trim(Email))\".", key, t.article(), key)
 	case t != String && t != Any && t != Int:
 		c.errorf(p.Sink.KeyRange, "Key has the wrong type", "The sink's key %q must be a string or an int, but it is %s. Convert it in a transform, e.g. string(...).", key, t.article())
 	}

@@ -26,7 +26,8 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	registry       *sdk.Registry
-	color          bool // stdout is a terminal and colour is wanted
+	color          bool   // stdout is a terminal and colour is wanted
+	logFormat      string // -log-format before the command: text or json
 }
 
 type command struct {
@@ -43,9 +44,13 @@ func init() {
 		{"plan", "Show what a sync would change, without writing anything", runPlan},
 		{"apply", "Plan and apply a sync, or apply a saved plan", runApply},
 		{"fields", "List the fields a mapping can use: source, each transform, sink", runFields},
+		{"feedback", "Write campaign responses back into the source: plan, then apply", runFeedback},
+		{"report", "Report campaigns and responses from the state", runReport},
 		{"suppress", "List, add or lift suppressed keys", runSuppress},
 		{"fmt", "Rewrite pipeline files in the canonical format", runFmt},
 		{"connectors", "List connectors, show one's reference, or serve one as a plugin", runConnectors},
+		{"run", "Run the scheduler: each pipeline at its schedule, until stopped", runRun},
+		{"pipelines", "List the registered pipelines; show, enable, disable or delete one", runPipelines},
 		{"version", "Print the version", runVersion},
 	}
 }
@@ -57,6 +62,11 @@ var Version = "0.1.0-dev"
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, registry: connectors.Builtin()}
 	e.color = isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
+	args, err := e.globalFlags(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "sluice: %v\n", err)
+		return ExitError
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
 		usage(stdout)
 		if len(args) == 0 {
@@ -78,7 +88,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "Usage: sluice COMMAND [options] [DIR|FILE...]")
+	fmt.Fprintln(w, "Usage: sluice [-log-format text|json] COMMAND [options] [DIR|FILE...]")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
 	for _, c := range commands {

@@ -32,8 +32,10 @@ func runConnectors(e *env, args []string) int {
 		}
 		fmt.Fprint(e.stdout, ConnectorDoc(c.Info()))
 		return ExitOK
+	case "serve":
+		return runServe(e, args[1:])
 	}
-	fmt.Fprintf(e.stderr, "sluice connectors: unknown subcommand %q; use list or doc.\n", args[0])
+	fmt.Fprintf(e.stderr, "sluice connectors: unknown subcommand %q; use list, doc or serve.\n", args[0])
 	return ExitError
 }
 

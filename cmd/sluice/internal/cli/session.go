@@ -71,7 +71,7 @@ func (s *session) close() {
 // failure it prints the diagnostics and returns nil.
 func (e *env) open(ctx context.Context, c *common, paths []string, color bool) *session {
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	cfg, diags := dsl.Load(paths, dsl.LoadOptions{Registry: e.registry, Vars: c.vars})
+	cfg, diags := dsl.Load(paths, dsl.LoadOptions{Registry: e.registry, Vars: c.vars, Plugins: e.startPlugins()})
 	var names []string
 	if c.pipeline != "" {
 		names = []string{c.pipeline}

@@ -45,5 +45,5 @@ func runValidate(e *env, args []string) int {
 
 // load loads the configuration with the registry and -var values.
 func load(e *env, paths []string, vars []string) (*dsl.Config, hcl.Diagnostics) {
-	return dsl.Load(paths, dsl.LoadOptions{Registry: e.registry, Vars: vars})
+	return dsl.Load(paths, dsl.LoadOptions{Registry: e.registry, Vars: vars, Plugins: e.startPlugins()})
 }

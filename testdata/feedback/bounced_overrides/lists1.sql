@@ -1,0 +1,10 @@
+INSERT INTO campaigns VALUES ('c1', 'Spring hiring', 'email', 'Shortlist', 'Subject of Spring hiring', 'jobs@example.com', '2026-03-01T08:00:00Z');
+INSERT INTO events VALUES ('c1', 'ann@example.com', 'opened', '2026-03-01T09:00:00Z');
+INSERT INTO events VALUES ('c1', 'ann@example.com', 'clicked', '2026-03-01T09:05:00Z');
+INSERT INTO events VALUES ('c1', 'ann@example.com', 'bounced', '2026-03-01T09:10:00Z');
+INSERT INTO events VALUES ('c1', 'bob@example.com', 'delivered', '2026-03-01T08:01:00Z');
+INSERT INTO events VALUES ('c1', 'bob@example.com', 'unsubscribed', '2026-03-01T12:00:00Z');
+INSERT INTO events VALUES ('c1', 'bob@example.com', 'clicked', '2026-03-01T11:00:00Z');
+INSERT INTO events VALUES ('c1', 'cy@example.com', 'clicked', '2026-03-01T09:00:00Z');
+INSERT INTO events VALUES ('c1', 'cy@example.com', 'complained', '2026-03-01T09:30:00Z');
+INSERT INTO events VALUES ('c1', 'cy@example.com', 'unsubscribed', '2026-03-01T09:31:00Z');
