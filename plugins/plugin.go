@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"regexp"
@@ -177,6 +178,9 @@ func (p *Plugin) start(ctx context.Context) error {
 		if err.Error() == "plugin exited before we could connect" {
 			return p.startError(errors.New("it ended before the plugin handshake"))
 		}
+		if errors.Is(err, fs.ErrPermission) && p.cfg.SHA256 != "" {
+			err = fmt.Errorf("%w (the private copy runs from %s, which must allow running programs; set TMPDIR to a directory that does)", err, copyDirOf(p.cfg))
+		}
 		return p.startError(err)
 	}
 	p.proc.removeCopy()
@@ -236,6 +240,13 @@ func (p *Plugin) Close() error {
 	return nil
 }
 
+func copyDirOf(cfg Config) string {
+	if cfg.CopyDir != "" {
+		return cfg.CopyDir
+	}
+	return os.TempDir()
+}
+
 // startError is an error starting the plugin, with its standard error.
 func (p *Plugin) startError(err error) error {
 	msg := fmt.Sprintf("plugin %q (%s) did not start: %v", p.cfg.Name, p.cfg.Path, err)
@@ -281,8 +292,15 @@ func (p *Plugin) fail(ctx context.Context, connector, doing string, err error) e
 	if st.Code() == codes.ResourceExhausted {
 		return fmt.Errorf("%s, %s: a message was over the size limit of %d bytes between sluice and the plugin: %s", who, doing, p.limit, st.Message())
 	}
+	// A broken connection may be a process that died: give it a moment to
+	// be seen dead, so that the error says so.
+	var wait time.Duration
+	switch st.Code() {
+	case codes.Unavailable, codes.Canceled, codes.Internal:
+		wait = 2 * time.Second
+	}
 	var msg string
-	if p.proc != nil && p.proc.hasExited(2*time.Second) {
+	if p.proc != nil && p.proc.hasExited(wait) {
 		msg = fmt.Sprintf("%s crashed while %s: %s", who, doing, p.proc.exitStatus())
 	} else {
 		text := err.Error()

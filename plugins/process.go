@@ -236,6 +236,14 @@ func (p *process) hasExited(d time.Duration) bool {
 	select {
 	case <-p.exited:
 		return true
+	default:
+	}
+	if d <= 0 {
+		return false
+	}
+	select {
+	case <-p.exited:
+		return true
 	case <-time.After(d):
 		return false
 	}
