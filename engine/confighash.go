@@ -79,4 +79,3 @@ func sinkConn(p *dsl.Pipeline) string {
 	}
 	return p.Sink.Connection
 }
-

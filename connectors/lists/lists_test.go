@@ -369,7 +369,7 @@ func TestInfo(t *testing.T) {
 func TestHelperReader(t *testing.T) {
 	path := os.Getenv("LISTS_HELPER_DB")
 	if path == "" {
-		t.Skip("run by TestSecondProcess")
+		t.Skip("requires LISTS_HELPER_DB: a helper process run by TestSecondProcess")
 	}
 	db, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=5000")
 	if err != nil {

@@ -108,7 +108,7 @@ var build = sync.OnceValues(func() (string, error) {
 func built(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
-		t.Skip("builds binaries")
+		t.Skip("builds binaries: skipped with -short")
 	}
 	dir, err := build()
 	if err != nil {

@@ -99,4 +99,3 @@ func joinNames(names []string) string {
 	}
 	return s
 }
-

@@ -32,7 +32,7 @@ const envServe = "SLUICE_TEST_SERVE"
 func TestHelperServe(t *testing.T) {
 	name := os.Getenv(envServe)
 	if name == "" {
-		t.Skip("only run as a plugin process")
+		t.Skip("requires the plugin-process environment: a helper process, not a test of its own")
 	}
 	os.Exit(Main([]string{"connectors", "serve", name}, os.Stdin, os.Stdout, os.Stderr))
 }
