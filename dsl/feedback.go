@@ -13,6 +13,9 @@ type Feedback struct {
 	StatusFields    []*StatusField
 	PushRecipients  *PushRecipients
 	DeclRange       hcl.Range
+	// Incomplete reports that decoding the block found errors; later
+	// checks of it are skipped, its problems already said.
+	Incomplete bool
 }
 
 // StatusField writes a recipient's status for one campaign type into a

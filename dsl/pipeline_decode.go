@@ -116,7 +116,11 @@ func (d *decoder) decodePipeline(file string, b *hcl.Block) {
 		case "guard":
 			p.Guard = d.decodeGuard(blk)
 		case "feedback":
+			before := d.problems()
 			p.Feedback = d.decodeFeedback(blk)
+			if p.Feedback != nil && d.problems() > before {
+				p.Feedback.Incomplete = true
+			}
 		}
 	}
 	if p.Source == nil {

@@ -149,7 +149,7 @@ func resolveOne(ctx context.Context, cfg *dsl.Config, conns *Conns, p *dsl.Pipel
 	prog, cd := rowexpr.Compile(p, rowexpr.SchemaFields(stream.Schema), rowexpr.Options{Sink: info, Now: now})
 	diags = append(diags, cd...)
 	r.Program = prog
-	if p.Feedback != nil && !cd.HasErrors() {
+	if p.Feedback != nil && !p.Feedback.Incomplete && !cd.HasErrors() {
 		// The feedback block's modules and push_recipients expressions are
 		// checked now too, not only when feedback first runs.
 		_, fd := ResolveFeedback(r, now)

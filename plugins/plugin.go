@@ -123,9 +123,9 @@ func Start(ctx context.Context, cfg Config) (*Plugin, error) {
 		SyncStderr:       p.stderr,
 		SyncStdout:       p.stderr,
 		GRPCDialOptions:  wire.DialOptions(p.limit),
-		RunnerFunc: func(_ hclog.Logger, spec *exec.Cmd, _ string) (runner.Runner, error) {
+		RunnerFunc: func(_ hclog.Logger, spec *exec.Cmd, socketDir string) (runner.Runner, error) {
 			p.proc = &process{
-				name: cfg.Name, path: exe, args: cfg.Args, dir: cfg.Dir, copyDir: copyDir,
+				name: cfg.Name, path: exe, args: cfg.Args, dir: cfg.Dir, copyDir: copyDir, socketDir: socketDir,
 				env: p.environ(spec.Env),
 			}
 			return p.proc, nil
@@ -183,7 +183,6 @@ func (p *Plugin) start(ctx context.Context) error {
 		}
 		return p.startError(err)
 	}
-	p.proc.removeCopy()
 	raw, err := cp.Dispense(wire.PluginName)
 	if err != nil {
 		return p.startError(err)
@@ -193,6 +192,7 @@ func (p *Plugin) start(ctx context.Context) error {
 	if err != nil {
 		return p.fail(ctx, "", "describing itself", err)
 	}
+	p.proc.tidy() // connected: the first call went through
 	p.window = int(info.GetLimits().GetWriteWindow())
 	if p.window <= 0 {
 		p.window = wire.DefaultWriteWindow

@@ -106,6 +106,9 @@ type process struct {
 	env     []string
 	dir     string
 	copyDir string // the private copy's directory, removed once started
+	// socketDir holds the Unix socket the plugin listens on, removed once
+	// connected (a connected socket works on without its path).
+	socketDir string
 
 	cmd            *exec.Cmd
 	stdout, stderr *os.File
@@ -135,13 +138,17 @@ func (p *process) Start(ctx context.Context) error {
 	return err
 }
 
-// removeCopy removes the private copy once the plugin runs from it. A
-// script's interpreter opens the script after the start, so this waits
-// for the handshake; the running process keeps its open file.
-func (p *process) removeCopy() {
+// tidy removes what the start needed once the host is connected: the
+// private copy (a script's interpreter opens the script after the start,
+// so this waits for the handshake; the running process keeps its open
+// file) and the socket's directory.
+func (p *process) tidy() {
 	if p.copyDir != "" && removeWhileRunning {
 		os.RemoveAll(p.copyDir)
 		p.copyDir = ""
+	}
+	if p.socketDir != "" {
+		os.RemoveAll(p.socketDir)
 	}
 }
 
@@ -191,6 +198,9 @@ func (p *process) Wait(ctx context.Context) error {
 		p.parentPipe.Close()
 		if p.copyDir != "" {
 			os.RemoveAll(p.copyDir)
+		}
+		if p.socketDir != "" {
+			os.RemoveAll(p.socketDir)
 		}
 		close(p.exited)
 	})

@@ -89,13 +89,25 @@ func conformance(srv *httptest.Server, c sdk.Connector) connectortest.Config {
 	}
 }
 
-// build builds the plugin (and, with sluice set, sluice) into a
-// temporary directory, once per test binary.
+// binDir holds the binaries the tests build, removed by TestMain.
+var binDir string
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// build builds the plugin and sluice into a temporary directory, once per
+// test binary.
 var build = sync.OnceValues(func() (string, error) {
 	dir, err := os.MkdirTemp("", "httpjson-test-")
 	if err != nil {
 		return "", err
 	}
+	binDir = dir
 	for _, b := range [][2]string{{"httpjson", "."}, {"sluice", "github.com/sluice-sync/sluice/cmd/sluice"}} {
 		out, err := exec.Command("go", "build", "-o", filepath.Join(dir, b[0]), b[1]).CombinedOutput()
 		if err != nil {
